@@ -1,0 +1,1 @@
+"""tapegrade: the grading harness of the gradient-tape lab."""

@@ -1,0 +1,27 @@
+"""Sessions of tapegrade: `nox -l` lists them."""
+
+import nox
+
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests"]
+
+PYTHON = "3.11"
+
+
+def install(session: nox.Session, *extras: str) -> None:
+    target = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", target)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the test suite: reference vs fixtures and autograd, graders on sample submissions."""
+    install(session, "train")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def grade(session: nox.Session) -> None:
+    """Grade a submission folder: nox -s grade -- PATH [--stage S] [--device D] [--out DIR]."""
+    install(session)
+    session.run("python", "-m", "graders", *session.posargs)
