@@ -88,6 +88,7 @@ class Library:
     def __init__(self, modules, overrides=None):
         overrides = overrides or {}
         self.modules = modules
+        self.overrides = overrides
         self.class_overrides = overrides.get("classes", {})
         self.param_overrides = overrides.get("params", {})
         self.attr_overrides = overrides.get("attributes", {})

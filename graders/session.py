@@ -1,0 +1,234 @@
+"""The state of grading one submission, shared by the checks: the worker and the expected values.
+
+Expected values live here, in the scoring process, and never travel to the worker: it gets
+each case's inputs (``strip_expected``) and answers with plain numbers, which are rebuilt as
+plain tensors before any comparison.
+"""
+
+import logging
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pytest
+
+from .compare import ATOL, RTOL, Comparison, compare
+from .fixtures import FIXTURES_DIR, Case, load_cases, strip_expected
+from .intake import Submission
+from .sandbox import Limits, Worker, WorkerError
+
+log = logging.getLogger("tapegrade")
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_WORKER_FAILURES = 3
+HIDDEN_SEED = 20261203
+OWN_TESTS_S = 60
+
+
+@dataclass
+class Options:
+    """How to grade, as given on the command line."""
+
+    stage: str = "forward"
+    device: str = "cpu"
+    fixtures: list[Path] = field(default_factory=lambda: [FIXTURES_DIR])
+    """Fixture folders: the public one and any private ones of the instructor."""
+    dtype: str = "float32"
+    limits: Limits = field(default_factory=Limits)
+    sandbox: bool | None = None
+    """None: bubblewrap when installed."""
+
+
+@dataclass
+class CaseVerdict:
+    """The outcome of one case: every value compared, or the error that stopped it."""
+
+    passed: bool
+    comparisons: list[tuple[str, Comparison]] = field(default_factory=list)
+    error: str = ""
+    """What stopped the student's code, in one sentence; empty when nothing did."""
+
+    def summary(self) -> str:
+        if self.error:
+            return self.error
+        failed = [f"{label}: {c.message}" for label, c in self.comparisons if not c.passed]
+        return "; ".join(failed) if failed else "all values agree"
+
+    def as_metadata(self) -> dict:
+        return {"passed": self.passed, "error": self.error,
+                "comparisons": [dict(asdict(c), label=label) for label, c in self.comparisons]}
+
+
+SECTIONS = {
+    "outputs": ("expected", "output of {}"),
+    "grads": ("expected_grads", "grad of {}"),
+    "after_step": ("expected_after_step", "{} after step"),
+}
+
+
+# The phases whose failure leaves a section without values.
+BROKEN_BY = {
+    "outputs": ("build", "forward"),
+    "grads": ("build", "forward", "backward"),
+    "after_step": ("build", "forward", "backward", "step"),
+}
+
+
+def _batch_of(spec: dict) -> int | None:
+    for layer in spec["layers"]:
+        value = layer.get("value")
+        if layer["type"] == "Input" and isinstance(value, list) and isinstance(value[0], list):
+            return len(value[0])
+    return None
+
+
+def judge(spec: dict, result: dict, phases: tuple[str, ...]) -> CaseVerdict:
+    """Compare a worker's result with the expected values of ``spec`` for these phases."""
+    verdict = CaseVerdict(passed=True)
+    tolerance = spec.get("tolerance", {})
+    rtol, atol = tolerance.get("rtol", RTOL), tolerance.get("atol", ATOL)
+    batch = _batch_of(spec)
+    for section in phases:
+        key, label = SECTIONS[section]
+        for name, expected in spec.get(key, {}).items():
+            if section == "outputs":
+                items = [("output", expected["output"], result["outputs"].get(name))]
+                if "classifications" in expected:
+                    items.append(("classifications", expected["classifications"],
+                                  result["classifications"].get(name)))
+            else:
+                items = [("", expected, result[section].get(name))]
+            for what, value, got in items:
+                text = label.format(name) if what != "classifications" \
+                    else f"classifications of {name}"
+                comparison = compare(value, got, rtol=rtol, atol=atol, batch=batch)
+                if got is None:
+                    read_error = result["read_errors"].get(f"{section}.{name}")
+                    comparison.message = read_error or "no value came back"
+                verdict.comparisons.append((text, comparison))
+    error = result.get("error")
+    if error and any(error["phase"] in BROKEN_BY[section] for section in phases):
+        verdict.error = (f"{error['type']} during {error['phase']}{error['where']}: "
+                         f"{error['message']}")
+    verdict.passed = not verdict.error and all(c.passed for _, c in verdict.comparisons)
+    return verdict
+
+
+class GradingSession:
+    """One submission, its worker, and the cases it is checked on."""
+
+    def __init__(self, submission: Submission, options: Options):
+        self.submission = submission
+        self.options = options
+        self.cases: list[Case] = []
+        for folder in options.fixtures:
+            self.cases += load_cases(folder)
+        self.worker: Worker | None = None
+        self.failures: list[str] = []
+        self.loaded: dict = {}
+        self.mapping: dict = {}
+        self.autograd_used = False
+        self._results: dict[str, dict] = {}
+        self._hidden: list[dict] | None = None
+
+    # The worker
+
+    def start(self) -> None:
+        """Start the worker now, so that it imports torch while the checks are collected."""
+        self._spawn()
+
+    def _spawn(self) -> None:
+        self.worker = Worker(self.submission.scratch, self.options.limits,
+                             sandbox=self.options.sandbox, device=self.options.device)
+        self.worker.start()
+        answer = self.worker.request({"op": "load", "modules": self.submission.modules,
+                                      "overrides": self.submission.overrides})
+        self.loaded = answer.get("load", {})
+
+    def ask(self, payload: dict, timeout: float | None = None) -> dict:
+        """Send one request; restart the worker after a failure, up to a limit.
+
+        Raises WorkerError with a plain sentence when the worker could not answer.
+        """
+        if len(self.failures) >= MAX_WORKER_FAILURES:
+            raise WorkerError(f"not run: the submission's code already failed "
+                              f"{len(self.failures)} times ({self.failures[-1]})")
+        try:
+            if self.worker is None or not self.worker.alive:
+                self._spawn()
+            answer = self.worker.request(payload, timeout)
+        except WorkerError as error:
+            self.failures.append(str(error))
+            log.info("%s: %s", self.submission.name, error)
+            raise
+        self.autograd_used |= bool(answer.get("autograd"))
+        self.mapping = answer.get("mapping", self.mapping)
+        if "error" in answer:
+            raise WorkerError(f"the worker could not do {payload['op']}: {answer['error']}")
+        return answer
+
+    def printed(self) -> str:
+        return self.worker.printed() if self.worker else ""
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+
+    # Cases
+
+    def run_case(self, spec: dict) -> dict:
+        """The worker's result for a case (computed once, then reused by every check)."""
+        # At the forward stage nothing past forward is run: backward may still be a stub.
+        stage = "forward" if self.options.stage == "forward" else spec["stage"]
+        key = f"{spec['name']}@{stage}"
+        if key not in self._results:
+            case = dict(strip_expected(spec), stage=stage)
+            answer = self.ask({"op": "run_case", "case": case, "dtype": self.options.dtype,
+                               "device": self.options.device})
+            self._results[key] = answer["result"]
+        return self._results[key]
+
+    def check_case(self, spec: dict, phases: tuple[str, ...]) -> CaseVerdict:
+        try:
+            result = self.run_case(spec)
+        except WorkerError as error:
+            return CaseVerdict(passed=False, error=f"The submission {error}.")
+        return judge(spec, result, phases)
+
+    def probe(self, name: str) -> dict:
+        key = f"probe:{name}"
+        if key not in self._results:
+            self._results[key] = self.ask({"op": "probe", "name": name,
+                                           "device": self.options.device})["result"]
+        return self._results[key]
+
+    def own_tests(self) -> dict:
+        key = "own-tests"
+        if key not in self._results:
+            limit = OWN_TESTS_S
+            self._results[key] = self.ask(
+                {"op": "run_tests", "files": self.submission.test_files, "timeout": limit},
+                timeout=limit + 10 + self.options.limits.start_s,
+            )["result"] if self.submission.test_files else {"tests": [], "output": ""}
+        return self._results[key]
+
+    def fixture_cases(self, layers: bool, stage: str | None = None) -> list[Case]:
+        """Fixture cases of single layers (``layers``) or of networks, optionally one stage."""
+        return [case for case in self.cases
+                if (case.layer != "Network") == layers and (stage is None or case.stage == stage)]
+
+    def hidden_cases(self) -> list[dict]:
+        """The hidden cases of this stage, with expected values from the reference."""
+        if self._hidden is None:
+            from .hidden import hidden_specs, with_expected
+            from .worker.api import Library
+            sys.path.insert(0, str(ROOT))
+            from reference import layers, network
+
+            reference = Library([layers, network])
+            self._hidden = [with_expected(spec, reference)
+                            for spec in hidden_specs(HIDDEN_SEED, "backward")]
+        return self._hidden
+
+
+SESSION_KEY = pytest.StashKey[GradingSession]()
