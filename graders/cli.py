@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .fixtures import FIXTURES_DIR, FixtureError, load_cases
 from .intake import IntakeError
-from .session import Options
+from .options import Options
 
 log = logging.getLogger("tapegrade")
 
@@ -32,8 +32,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def _device(choice: str) -> str:
+    """The device to grade on; auto looks for an NVIDIA driver before paying for torch."""
     if choice != "auto":
         return choice
+    if not Path("/dev/nvidiactl").exists():
+        return "cpu"
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"

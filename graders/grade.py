@@ -13,12 +13,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import pytest
-
 from .intake import file_hashes, load_submission
+from .options import Options, start_worker
 from .report import GradeReport, build_checks, gradescope_results, load_rubric, render_html
 from .sandbox import isolation_name
-from .session import ROOT, SESSION_KEY, GradingSession, Options
 
 log = logging.getLogger("tapegrade")
 
@@ -28,11 +26,16 @@ CHECKS = Path(__file__).resolve().parent / "checks"
 class SessionPlugin:
     """Hands the grading session to the checks (see checks/conftest.py)."""
 
-    def __init__(self, session: GradingSession):
+    def __init__(self, session):
         self.session = session
 
     def pytest_configure(self, config):
+        from .session import SESSION_KEY
+
         config.stash[SESSION_KEY] = self.session
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _grader_commit() -> str:
@@ -48,7 +51,7 @@ def _grader_commit() -> str:
         return "unknown"
 
 
-def _fingerprint(session: GradingSession) -> dict:
+def _fingerprint(session) -> dict:
     import torch
 
     fixtures = {}
@@ -68,11 +71,13 @@ def _fingerprint(session: GradingSession) -> dict:
     }
 
 
-def run_checks(session: GradingSession, report_file: Path) -> dict:
+def run_checks(session, report_file: Path) -> dict:
     """Run the stage's checks in pytest; return pytest-json-report's report."""
+    import pytest
+
     arguments = [str(CHECKS / f"check_{session.options.stage}.py"), "-c",
                  str(CHECKS / "pytest.ini"), "--rootdir", str(CHECKS), "-p", "no:cacheprovider",
-                 "-qq", "--no-header", "--json-report",
+                 "-qq", "--no-header", "--assert=plain", "--json-report",
                  f"--json-report-file={report_file}", "--json-report-omit", "log", "streams"]
     console = io.StringIO()
     with contextlib.redirect_stdout(console):
@@ -88,7 +93,7 @@ def run_checks(session: GradingSession, report_file: Path) -> dict:
     return raw
 
 
-def _notes(session: GradingSession) -> list[str]:
+def _notes(session) -> list[str]:
     notes = list(session.submission.notes)
     for module, error in session.loaded.get("errors", {}).items():
         notes.append(f"importing {module} failed: {error}")
@@ -109,11 +114,13 @@ def grade(path: Path, options: Options, out: Path, config: Path | None = None) -
     """Grade the submission at ``path`` and write report.json, results.json, report.html."""
     started = time.monotonic()
     submission = load_submission(path, config)
-    session = GradingSession(submission, options)
+    worker = start_worker(submission, options)
+    from .session import GradingSession  # imports torch while the worker imports its own
+
+    session = GradingSession(submission, options, worker)
     rubric = load_rubric(options.stage)
     work = Path(tempfile.mkdtemp(prefix="tapegrade-report-"))
     try:
-        session.start()
         raw = run_checks(session, work / "report.json")
         checks = build_checks(raw.get("tests", []), rubric)
         report = GradeReport(

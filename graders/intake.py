@@ -11,13 +11,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 LIBRARY_FILES = ("layers.py", "layer.py", "network.py")
 SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".git", ".ipynb_checkpoints", "venv", ".venv",
                 "env", "node_modules", ".idea", ".vscode"}
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+TEMPLATE = Path(__file__).resolve().parent.parent / "student_template"
 
 
 class IntakeError(Exception):
@@ -39,7 +38,9 @@ class Submission:
     modules: list[str] = field(default_factory=list)
     """Modules the worker imports, in order (layers or layer, network, notebook modules)."""
     test_files: list[str] = field(default_factory=list)
-    """The student's own test files, relative to the scratch folder."""
+    """Test files, relative to the scratch folder, handed-out examples included."""
+    handed_out: list[str] = field(default_factory=list)
+    """Those of ``test_files`` that are unchanged copies of the template's examples."""
     hashes: dict[str, str] = field(default_factory=dict)
     """sha256 of every file of the submission, by relative path."""
     notes: list[str] = field(default_factory=list)
@@ -94,6 +95,8 @@ def _find_code_dir(root: Path) -> Path | None:
 
 def notebook_source(path: Path) -> str:
     """The code cells of a notebook as one Python file; IPython magics and shell lines dropped."""
+    import nbformat
+
     notebook = nbformat.read(path, as_version=4)
     parts = []
     for cell in notebook.cells:
@@ -117,6 +120,12 @@ def _copy(source: Path, target: Path, notes: list[str], root: Path) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return True
+
+
+def _text_digest(content: bytes) -> str:
+    """A digest of a text file that ignores line endings and a byte-order mark."""
+    text = content.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
+    return hashlib.sha256(text).hexdigest()
 
 
 def _is_test_file(name: str) -> bool:
@@ -176,6 +185,9 @@ def load_submission(path: Path, config: Path | None = None) -> Submission:
     submission.test_files = sorted(
         os.fsdecode(p.relative_to(scratch)) for p in scratch.rglob("*.py")
         if _is_test_file(p.name))
+    examples = {_text_digest(p.read_bytes()) for p in TEMPLATE.glob("test_*.py")}
+    submission.handed_out = [name for name in submission.test_files
+                             if _text_digest((scratch / name).read_bytes()) in examples]
     submission.overrides = read_mapping(config or scratch / "grading.toml", submission.notes)
     return submission
 

@@ -220,24 +220,30 @@ class Worker:
 
     def request(self, payload: dict, timeout: float | None = None) -> dict:
         """Send one request and wait for its answer; WorkerError when none comes."""
+        self.send(payload)
+        return self.receive(timeout)
+
+    def send(self, payload: dict) -> None:
         if not self.alive:
             raise WorkerError(self._death())
-        if timeout is None:
-            timeout = self.limits.call_s
-            # The first answer waits for torch to be imported as well.
-            timeout += max(0.0, self.limits.start_s - (time.monotonic() - self._started))
         try:
             self.process.stdin.write((json.dumps(payload) + "\n").encode())
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             raise WorkerError(self._death()) from None
-        deadline = time.monotonic() + timeout
+
+    def receive(self, timeout: float | None = None) -> dict:
+        """The next answer; WorkerError when none comes within ``timeout`` seconds."""
+        limit = self.limits.call_s if timeout is None else timeout
+        # An answer may also wait for the worker to start and import torch.
+        wait = limit + max(0.0, self.limits.start_s - (time.monotonic() - self._started))
+        deadline = time.monotonic() + wait
         with self._answer_ready:
             while not self._answers:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     self.close_process()
-                    raise WorkerError(f"timed out after {timeout:.0f} s")
+                    raise WorkerError(f"timed out after {limit:.0f} s")
                 self._answer_ready.wait(left)
             line = self._answers.pop(0)
         if line is None:

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from .compare import ATOL, RTOL, Comparison, compare
-from .fixtures import FIXTURES_DIR, Case, load_cases, strip_expected
+from .fixtures import Case, load_cases, strip_expected
 from .intake import Submission
-from .sandbox import Limits, Worker, WorkerError
+from .options import Options, start_worker
+from .sandbox import Worker, WorkerError
 
 log = logging.getLogger("tapegrade")
 
@@ -23,20 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_WORKER_FAILURES = 3
 HIDDEN_SEED = 20261203
 OWN_TESTS_S = 60
-
-
-@dataclass
-class Options:
-    """How to grade, as given on the command line."""
-
-    stage: str = "forward"
-    device: str = "cpu"
-    fixtures: list[Path] = field(default_factory=lambda: [FIXTURES_DIR])
-    """Fixture folders: the public one and any private ones of the instructor."""
-    dtype: str = "float32"
-    limits: Limits = field(default_factory=Limits)
-    sandbox: bool | None = None
-    """None: bubblewrap when installed."""
 
 
 @dataclass
@@ -117,33 +104,32 @@ def judge(spec: dict, result: dict, phases: tuple[str, ...]) -> CaseVerdict:
 class GradingSession:
     """One submission, its worker, and the cases it is checked on."""
 
-    def __init__(self, submission: Submission, options: Options):
+    def __init__(self, submission: Submission, options: Options, worker: Worker | None = None):
+        """``worker``, when given, was started (and sent its load request) by the caller."""
         self.submission = submission
         self.options = options
         self.cases: list[Case] = []
         for folder in options.fixtures:
             self.cases += load_cases(folder)
-        self.worker: Worker | None = None
+        self.worker = worker
         self.failures: list[str] = []
         self.loaded: dict = {}
         self.mapping: dict = {}
         self.autograd_used = False
+        self._loading = worker is not None
         self._results: dict[str, dict] = {}
         self._hidden: list[dict] | None = None
 
     # The worker
 
-    def start(self) -> None:
-        """Start the worker now, so that it imports torch while the checks are collected."""
-        self._spawn()
-
     def _spawn(self) -> None:
-        self.worker = Worker(self.submission.scratch, self.options.limits,
-                             sandbox=self.options.sandbox, device=self.options.device)
-        self.worker.start()
-        answer = self.worker.request({"op": "load", "modules": self.submission.modules,
-                                      "overrides": self.submission.overrides})
-        self.loaded = answer.get("load", {})
+        self.worker = start_worker(self.submission, self.options)
+        self._loading = True
+
+    def _finish_loading(self) -> None:
+        if self._loading:
+            self._loading = False
+            self.loaded = self.worker.receive().get("load", {})
 
     def ask(self, payload: dict, timeout: float | None = None) -> dict:
         """Send one request; restart the worker after a failure, up to a limit.
@@ -156,6 +142,7 @@ class GradingSession:
         try:
             if self.worker is None or not self.worker.alive:
                 self._spawn()
+            self._finish_loading()
             answer = self.worker.request(payload, timeout)
         except WorkerError as error:
             self.failures.append(str(error))
