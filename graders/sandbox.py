@@ -167,6 +167,7 @@ class Worker:
         threading.Thread(target=self._read_answers, daemon=True).start()
         threading.Thread(target=self._read_output, daemon=True).start()
         self._started = time.monotonic()
+        self._answered = False
 
     def _argv(self, grader_dir: str) -> list[str]:
         return [sys.executable, "-I", "-X", "faulthandler", "-c", LAUNCH, grader_dir]
@@ -235,8 +236,10 @@ class Worker:
     def receive(self, timeout: float | None = None) -> dict:
         """The next answer; WorkerError when none comes within ``timeout`` seconds."""
         limit = self.limits.call_s if timeout is None else timeout
-        # An answer may also wait for the worker to start and import torch.
-        wait = limit + max(0.0, self.limits.start_s - (time.monotonic() - self._started))
+        wait = limit
+        if not self._answered:
+            # The first answer also waits for the worker to start and import torch.
+            wait += max(0.0, self.limits.start_s - (time.monotonic() - self._started))
         deadline = time.monotonic() + wait
         with self._answer_ready:
             while not self._answers:
@@ -246,6 +249,7 @@ class Worker:
                     raise WorkerError(f"timed out after {limit:.0f} s")
                 self._answer_ready.wait(left)
             line = self._answers.pop(0)
+        self._answered = True
         if line is None:
             raise WorkerError(self._death())
         try:

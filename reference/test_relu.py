@@ -1,9 +1,9 @@
 """Unit tests for the ReLU layer: output = max(x, 0), entry by entry.
 
-Run ``python test_relu.py`` in the folder that holds layers.py. Every x below has negative
-and positive entries (and the first a zero); every seed is positive where x is cut and
-negative where x is kept. So a ReLU that clamps to another value, a backward masked by the
-grad's sign instead of x's, or one that lets x == 0 through, gives different numbers.
+Run ``python test_relu.py`` in the folder that holds layers.py. Every x below has negative,
+positive and zero entries; every seed is positive where x is cut and negative somewhere x
+is kept. So a ReLU that clamps to another value, a backward masked by the grad's sign
+instead of x's, or one that lets x == 0 through, gives different numbers.
 """
 
 import unittest
