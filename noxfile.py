@@ -25,3 +25,10 @@ def grade(session: nox.Session) -> None:
     """Grade a submission folder: nox -s grade -- PATH [--stage S] [--device D] [--out DIR]."""
     install(session)
     session.run("python", "-m", "graders", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Measure grading speed (medians of repeated runs): nox -s bench -- [--runs N]."""
+    install(session)
+    session.run("python", "-m", "graders.bench", *session.posargs)

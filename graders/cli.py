@@ -5,7 +5,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .fixtures import FIXTURES_DIR, FixtureError, load_cases
+from .fixtures import FIXTURES_DIR, FixtureError, load_all
 from .intake import IntakeError
 from .options import Options
 
@@ -50,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("No submission given: grading the bundled sample submission %s", SAMPLE)
     fixtures = [FIXTURES_DIR] + args.fixtures
     try:
-        for folder in args.fixtures:
-            load_cases(folder)
+        load_all(fixtures)
     except FixtureError as error:
         log.error("Cannot grade: %s", error)
         return 2
@@ -73,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     except IntakeError as error:
         log.error("Cannot grade: %s", error)
         return 2
+    except (OSError, RuntimeError) as error:
+        log.error("The grader could not finish %s: %s", path, error)
+        return 1
     log.info("%s: %g / %g (%s stage) -> %s", report.submission, round(report.score, 2),
              report.max_score, report.stage, out / "report.html")
     return 0

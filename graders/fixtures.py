@@ -149,6 +149,19 @@ def load_cases(directory: Path = FIXTURES_DIR) -> list[Case]:
     return cases
 
 
+def load_all(folders: list[Path]) -> list[Case]:
+    """The cases of several fixture folders; FixtureError when two share a name."""
+    cases, seen = [], {}
+    for folder in folders:
+        for case in load_cases(folder):
+            if case.name in seen:
+                raise FixtureError(f"{folder}/{case.file}: case {case.name!r} is also in "
+                                   f"{seen[case.name]}; give private cases their own names")
+            seen[case.name] = f"{folder}/{case.file}"
+            cases.append(case)
+    return cases
+
+
 def strip_expected(spec: dict) -> dict:
     """The instructions the worker may see: the case without any expected value."""
     keep = ("name", "stage", "layers", "network", "seed", "step_size")

@@ -176,6 +176,7 @@ def load_submission(path: Path, config: Path | None = None) -> Submission:
             except Exception as error:  # nbformat raises many kinds on damaged files
                 submission.notes.append(f"{relative} could not be read as a notebook ({error})")
 
+    submission.notes += autograd_mentions(scratch)
     for name in ("layers", "layer", "network"):
         if (scratch / f"{name}.py").exists():
             submission.modules.append(name)
@@ -190,6 +191,24 @@ def load_submission(path: Path, config: Path | None = None) -> Submission:
                              if _text_digest((scratch / name).read_bytes()) in examples]
     submission.overrides = read_mapping(config or scratch / "grading.toml", submission.notes)
     return submission
+
+
+AUTOGRAD_MARKS = ("torch.autograd", "requires_grad", "autograd.grad", ".retain_grad(")
+
+
+def autograd_mentions(scratch: Path) -> list[str]:
+    """A note for each library file line that uses torch.autograd, which the lab forbids."""
+    notes = []
+    for path in sorted(scratch.glob("*.py")):
+        if _is_test_file(path.name):
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        for number, line in enumerate(text.splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if any(mark in code for mark in AUTOGRAD_MARKS):
+                notes.append(f"{path.name}, line {number} uses torch.autograd, which the lab "
+                             f"forbids: {line.strip()[:120]}")
+    return notes
 
 
 def _notebook_module(stem: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from .compare import ATOL, RTOL, Comparison, compare
-from .fixtures import Case, load_cases, strip_expected
+from .fixtures import Case, load_all, strip_expected
 from .intake import Submission
 from .options import Options, start_worker
 from .sandbox import Worker, WorkerError
@@ -108,9 +108,7 @@ class GradingSession:
         """``worker``, when given, was started (and sent its load request) by the caller."""
         self.submission = submission
         self.options = options
-        self.cases: list[Case] = []
-        for folder in options.fixtures:
-            self.cases += load_cases(folder)
+        self.cases: list[Case] = load_all(options.fixtures)
         self.worker = worker
         self.failures: list[str] = []
         self.loaded: dict = {}

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import CASES
+from support import CASES
 from graders.fixtures import FixtureError, load_cases, problems_of
 
 

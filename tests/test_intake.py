@@ -5,7 +5,7 @@ import os
 import nbformat
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from graders.intake import IntakeError, file_hashes, load_submission
 
 
@@ -103,3 +103,11 @@ def test_a_broken_grading_toml_is_noted_and_ignored(tmp_path, loaded):
     submission = loaded(tmp_path)
     assert submission.overrides == {}
     assert any("grading.toml is not valid TOML" in note for note in submission.notes)
+
+
+def test_autograd_in_the_library_is_noted_with_its_line(tmp_path, loaded):
+    write(tmp_path, "layers.py", "import torch\n\nW = torch.zeros(2, requires_grad=True)\n")
+    write(tmp_path, "test_layers.py", "x.requires_grad  # tests may use it\n")
+    notes = loaded(tmp_path).notes
+    assert any(n.startswith("layers.py, line 3 uses torch.autograd") for n in notes)
+    assert not any("test_layers.py" in n for n in notes)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from conftest import CASES, DEVICES, case_ids, reference_library
+from support import CASES, DEVICES, case_ids, reference_library
 from graders.compare import compare
 from graders.fixtures import strip_expected
 from graders.worker.cases import encode, run_case

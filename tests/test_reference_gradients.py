@@ -6,7 +6,7 @@ import random
 import pytest
 import torch
 
-from conftest import reference_library
+from support import reference_library
 from graders.compare import decode
 from graders.hidden import LAYER_TYPES, layer_case, network_case
 from graders.worker.cases import run_case

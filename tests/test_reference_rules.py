@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import ROOT
+from support import ROOT
 from graders.hidden import layer_case, network_case
 from reference.layers import Input, Linear, MSELoss, Regularization, ReLU, Softmax, Sum
 from reference.network import Network

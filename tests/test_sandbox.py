@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from graders.sandbox import Limits, Worker, WorkerError, bubblewrap
 
 needs_bwrap = pytest.mark.skipif(bubblewrap() is None,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 TEMPLATE, REFERENCE = ROOT / "student_template", ROOT / "reference"
 
