@@ -13,8 +13,8 @@ class Layer:
         self.inputs = tuple(inputs)
 
     def accumulate_grad(self, grad):
-        # add, don't overwrite: a layer can be used by more than one other layer
-        self.grad = self.grad + grad
+        # the gradient coming from the layer above
+        self.grad = grad
 
     def clear_grad(self):
         self.grad = torch.zeros_like(self.output)
