@@ -43,8 +43,9 @@ def _is_scalar_like(tensor: torch.Tensor) -> bool:
     return tensor.numel() == 1
 
 
-def convention_hint(expected: torch.Tensor, got: torch.Tensor, batch: int | None) -> str:
-    """Name a known convention that explains the whole difference, or ''."""
+def convention_hint(expected: torch.Tensor, got: torch.Tensor,
+                    conventions: dict[float, str]) -> str:
+    """Name the known convention whose factor explains the whole difference, or ''."""
     if expected.shape != got.shape or not torch.isfinite(got).all():
         return ""
     mask = expected.abs() > 1e-12
@@ -54,23 +55,14 @@ def convention_hint(expected: torch.Tensor, got: torch.Tensor, batch: int | None
     ratio = ratios.mean().item()
     if not torch.allclose(ratios, torch.full_like(ratios, ratio), rtol=1e-4, atol=1e-9):
         return ""
-    known = {0.5: "half the expected value: λ/2 · ‖W‖² (or a factor 1/2) where the contract says "
-                  "λ · ‖W‖²",
-             2.0: "twice the expected value: a factor 2 too many, e.g. λ · ‖W‖² counted twice",
-             -1.0: "the expected value with the opposite sign"}
-    if batch and batch > 1:
-        known[float(batch)] = (f"{batch} times the expected value: summed over the batch where "
-                               f"the contract averages over the m = {batch} samples")
-        known[1.0 / batch] = (f"1/{batch} of the expected value: averaged over the batch where "
-                              f"the contract sums")
-    for factor, text in known.items():
+    for factor, text in conventions.items():
         if abs(ratio - factor) <= 1e-4 * abs(factor):
-            return f"Known convention difference: {text}."
+            return f"The difference is a factor {factor:g}: {text}."
     return ""
 
 
 def compare(expected_value, got_encoded: dict | None, rtol: float = RTOL, atol: float = ATOL,
-            batch: int | None = None) -> Comparison:
+            conventions: dict[float, str] | None = None) -> Comparison:
     """Compare an expected VALUE with what the worker returned for it."""
     expected = torch.tensor(expected_value, dtype=torch.float64)
     if got_encoded is None:
@@ -100,7 +92,7 @@ def compare(expected_value, got_encoded: dict | None, rtol: float = RTOL, atol: 
     elif not result.passed:
         result.message = (f"largest difference {result.max_abs_diff:.6g} at index "
                           f"{result.where}, tolerance {atol:g} + {rtol:g}·|expected|")
-        hint = convention_hint(expected, got, batch)
+        hint = convention_hint(expected, got, conventions or {})
         if hint:
             result.message += ". " + hint
     return result

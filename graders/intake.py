@@ -149,6 +149,9 @@ def load_submission(path: Path, config: Path | None = None) -> Submission:
     if code_dir is None and notebooks:
         code_dir = notebooks[0].parent
     submission.code_dir = code_dir
+    if code_dir is not None and code_dir != path:
+        submission.notes.append(f"the code was found one folder down, in "
+                                f"{os.fsdecode(code_dir.relative_to(path))}/")
     if code_dir is None:
         submission.notes.append(
             "no network.py, layers.py or layer.py was found, nor a notebook; put them at the "

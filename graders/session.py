@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from .compare import ATOL, RTOL, Comparison, compare
-from .fixtures import Case, load_all, strip_expected
+from .fixtures import Case, load_all, shape_of, strip_expected
 from .intake import Submission
 from .options import Options, start_worker
 from .sandbox import Worker, WorkerError
@@ -61,12 +61,38 @@ BROKEN_BY = {
 }
 
 
-def _batch_of(spec: dict) -> int | None:
+def _shape(spec: dict, name: str) -> tuple | None:
+    """The shape of a layer's output in a case: its Input value, or its expected output."""
     for layer in spec["layers"]:
-        value = layer.get("value")
-        if layer["type"] == "Input" and isinstance(value, list) and isinstance(value[0], list):
-            return len(value[0])
-    return None
+        if layer["name"] == name and layer["type"] == "Input":
+            return shape_of(layer["value"])
+    expected = spec.get("expected", {}).get(name, {}).get("output")
+    return shape_of(expected) if expected is not None else None
+
+
+def conventions_of(spec: dict) -> dict[float, str]:
+    """Factors by which a known, different convention would change this case's values."""
+    known: dict[float, list[str]] = {}
+
+    def add(factor, text):
+        known.setdefault(float(factor), []).append(text)
+
+    for layer in spec["layers"]:
+        kind = layer["type"]
+        if kind == "Regularization":
+            add(0.5, "λ/2 · ‖W‖² where the contract says λ · ‖W‖²")
+        elif kind in ("MSELoss", "Softmax"):
+            shape = _shape(spec, layer["inputs"]["x"]) or ()
+            rows, batch = (shape + (1, 1))[:2] if len(shape) == 2 else (1, 1)
+            loss = "the squared error" if kind == "MSELoss" else "the cross-entropy"
+            if batch > 1:
+                add(batch, f"{loss} summed over the batch where the contract averages over "
+                           f"its m = {batch} samples")
+            if kind == "MSELoss" and rows > 1:
+                add(1 / rows, f"averaged over the {rows} features as well (torch.mean over every "
+                              f"entry) where the contract sums over the features")
+    add(-1.0, "the expected value with the opposite sign")
+    return {factor: " or ".join(texts) for factor, texts in known.items()}
 
 
 def judge(spec: dict, result: dict, phases: tuple[str, ...]) -> CaseVerdict:
@@ -74,7 +100,7 @@ def judge(spec: dict, result: dict, phases: tuple[str, ...]) -> CaseVerdict:
     verdict = CaseVerdict(passed=True)
     tolerance = spec.get("tolerance", {})
     rtol, atol = tolerance.get("rtol", RTOL), tolerance.get("atol", ATOL)
-    batch = _batch_of(spec)
+    conventions = conventions_of(spec)
     for section in phases:
         key, label = SECTIONS[section]
         for name, expected in spec.get(key, {}).items():
@@ -88,7 +114,7 @@ def judge(spec: dict, result: dict, phases: tuple[str, ...]) -> CaseVerdict:
             for what, value, got in items:
                 text = label.format(name) if what != "classifications" \
                     else f"classifications of {name}"
-                comparison = compare(value, got, rtol=rtol, atol=atol, batch=batch)
+                comparison = compare(value, got, rtol=rtol, atol=atol, conventions=conventions)
                 if got is None:
                     read_error = result["read_errors"].get(f"{section}.{name}")
                     comparison.message = read_error or "no value came back"

@@ -39,16 +39,28 @@ def test_a_value_with_an_autograd_graph_is_refused():
     assert not verdict.passed and "autograd" in verdict.message
 
 
-@pytest.mark.parametrize("factor, batch, hint", [
-    (0.5, None, "λ/2"),
-    (3.0, 3, "summed over the batch"),
-    (1 / 3, 3, "averaged over the batch where the contract sums"),
-])
-def test_known_conventions_are_named(factor, batch, hint):
-    verdict = compare([2.0, 4.0], encoded([2.0 * factor, 4.0 * factor], (2,)), batch=batch)
+CONVENTIONS = {0.5: "λ/2 · ‖W‖²", 3.0: "summed over the batch"}
+
+
+@pytest.mark.parametrize("factor, hint", [(0.5, "λ/2"), (3.0, "summed over the batch")])
+def test_known_conventions_are_named(factor, hint):
+    verdict = compare([2.0, 4.0], encoded([2.0 * factor, 4.0 * factor], (2,)),
+                      conventions=CONVENTIONS)
     assert not verdict.passed and hint in verdict.message
 
 
 def test_no_convention_is_claimed_for_an_unrelated_difference():
-    verdict = compare([2.0, 4.0], encoded([1.0, 3.0], (2,)), batch=3)
-    assert "convention" not in verdict.message
+    verdict = compare([2.0, 4.0], encoded([1.0, 3.0], (2,)), conventions=CONVENTIONS)
+    assert "factor" not in verdict.message
+
+
+def test_conventions_depend_on_the_layers_of_the_case():
+    from graders.session import conventions_of
+    from support import CASES
+
+    by_name = {case.name: case.spec for case in CASES}
+    regularization = conventions_of(by_name["regularization/forward"])
+    assert "λ/2" in regularization[0.5] and 2.0 not in regularization
+    mse = conventions_of(by_name["mse_loss/batch-2-forward"])
+    assert "summed over the batch" in mse[2.0]
+    assert any("averaged over the" in text for text in mse.values())

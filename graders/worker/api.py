@@ -117,9 +117,10 @@ class Library:
                 found = next((c for n, c in candidates.items() if normalize(n) in names), None)
         if found is None:
             known = ", ".join(sorted(candidates)) or "none"
+            tried = wanted or " or ".join(sorted(CLASS_NAMES.get(kind, {kind})))
             raise MappingError(
-                f"no class for {kind} (looked for {wanted or kind}); classes found: {known}. "
-                f"Name it {kind}, or map it in grading.toml under [classes]"
+                f"no class for {kind} (looked for {tried}, in any case); classes found: "
+                f"{known}. Name it {kind}, or map it in grading.toml under [classes]"
             )
         self._classes[kind] = found
         self.mapping["classes"][kind] = found.__name__
