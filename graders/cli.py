@@ -8,6 +8,7 @@ from pathlib import Path
 from .fixtures import FIXTURES_DIR, FixtureError, load_all
 from .intake import IntakeError
 from .options import Options
+from .sandbox import Limits
 
 log = logging.getLogger("tapegrade")
 
@@ -26,6 +27,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="report folder (default: grading-reports/<submission name>)")
     parser.add_argument("--fixtures", type=Path, action="append", default=[],
                         help="a folder of extra, private fixture cases (may be repeated)")
+    parser.add_argument("--timeout", type=float, default=Limits.call_s, metavar="SECONDS",
+                        help=f"time limit of one check (default {Limits.call_s:g} s)")
     parser.add_argument("--config", type=Path,
                         help="a grading.toml API mapping (default: the submission's own)")
     return parser.parse_args(argv)
@@ -62,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             log.error("Cannot grade: --device cuda was asked for, but torch sees no CUDA GPU "
                       "here; use --device cpu or auto")
             return 2
-    options = Options(stage=args.stage, device=device, fixtures=fixtures)
+    options = Options(stage=args.stage, device=device, fixtures=fixtures,
+                      limits=Limits(call_s=args.timeout))
     out = args.out or Path("grading-reports") / path.resolve().name
 
     from .grade import grade

@@ -129,7 +129,7 @@ def grade(path: Path, options: Options, out: Path, config: Path | None = None) -
             max_score=float(sum(c.max_points for c in checks)),
             execution_time=time.monotonic() - started, checks=checks, notes=_notes(session),
             mapping=session.mapping, printed=session.printed(),
-            own_tests=session._results.get("own-tests", {}),
+            own_tests=session.own_tests_result,
             fingerprint=_fingerprint(session))
     finally:
         session.close()

@@ -43,7 +43,7 @@ class Limits:
     file_mb: int = 64
     """Largest file the worker may write, in MiB."""
     processes: int = 256
-    """Processes and threads the worker's user may have beyond those already running."""
+    """Processes and threads the worker may have (a pids cgroup, else RLIMIT_NPROC)."""
     output_kb: int = 64
     """How much of the worker's printed output is kept for the report (the end of it)."""
 
@@ -100,10 +100,12 @@ def _bwrap_command(root: Path, argv: list[str], gpu: bool) -> list[str]:
     return command + argv
 
 
-def _set_limits(limits: Limits, cap_memory: bool):
+def _set_limits(limits: Limits, cap_memory: bool, group: Path | None):
     """Resource limits for the child, applied between fork and exec."""
     def apply():
         os.setsid()
+        if group is not None:
+            (group / "cgroup.procs").write_text(str(os.getpid()))
         if cap_memory:
             memory = limits.memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -111,18 +113,62 @@ def _set_limits(limits: Limits, cap_memory: bool):
         size = limits.file_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        running = _process_count()
-        resource.setrlimit(resource.RLIMIT_NPROC, (running + limits.processes,) * 2)
+        if group is None:
+            running = _task_count()
+            resource.setrlimit(resource.RLIMIT_NPROC, (running + limits.processes,) * 2)
     return apply
 
 
-def _process_count() -> int:
-    try:
-        uid = os.getuid()
-        return sum(1 for p in Path("/proc").iterdir() if p.name.isdigit()
-                   and p.stat().st_uid == uid) * 8
-    except OSError:
-        return 4096
+def _task_count() -> int:
+    """Processes and threads of this user now: RLIMIT_NPROC counts them all."""
+    uid, tasks = os.getuid(), 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                tasks += len(os.listdir(entry / "task"))
+        except OSError:
+            continue
+    return tasks
+
+
+def _pids_group(limit: int) -> Path | None:
+    """A pids cgroup of the worker's own, capping its processes and threads.
+
+    Returns None where no cgroup can be made (no permission, no pids controller): the
+    worker then falls back to RLIMIT_NPROC.
+    """
+    for parent in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        if not (parent / "cgroup.procs").exists():
+            continue
+        try:
+            group = Path(tempfile.mkdtemp(prefix="tapegrade-", dir=parent))
+        except OSError:
+            continue
+        try:
+            (group / "pids.max").write_text(str(limit))
+            return group
+        except OSError:
+            _remove_group(group)
+    return None
+
+
+def _remove_group(group: Path) -> None:
+    """Kill whatever is left in ``group``, then remove it."""
+    for _ in range(50):
+        try:
+            pids = (group / "cgroup.procs").read_text().split()
+        except OSError:
+            pids = []
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, ValueError):
+                pass
+        try:
+            group.rmdir()
+            return
+        except OSError:
+            time.sleep(0.02)
 
 
 class Worker:
@@ -138,6 +184,7 @@ class Worker:
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(submission, self.root / "submission", symlinks=True)
         self.process = None
+        self.group = None
         self._output = bytearray()
         self.printed_bytes = 0
 
@@ -159,9 +206,11 @@ class Worker:
             env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
         if not self.sandbox:
             env["HOME"] = str(self.root / "submission")
+        self.group = _pids_group(self.limits.processes)
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, preexec_fn=_set_limits(self.limits, self.device == "cpu"))
+            stderr=subprocess.PIPE,
+            preexec_fn=_set_limits(self.limits, self.device == "cpu", self.group))
         self._answers = []
         self._answer_ready = threading.Condition()
         threading.Thread(target=self._read_answers, daemon=True).start()
@@ -174,12 +223,7 @@ class Worker:
 
     def close(self) -> None:
         """Stop the worker and everything it started, and remove its scratch folders."""
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.process.wait(timeout=10)
+        self.close_process()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self):
@@ -259,12 +303,16 @@ class Worker:
             raise WorkerError("answered with something that is not JSON") from None
 
     def close_process(self):
+        """Kill the worker and every process it started."""
         if self.process is not None and self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self.process.wait(timeout=10)
+        if self.group is not None:
+            _remove_group(self.group)
+            self.group = None
 
     def _death(self) -> str:
         """One plain sentence on why the worker is gone."""

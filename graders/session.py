@@ -21,9 +21,17 @@ from .sandbox import Worker, WorkerError
 log = logging.getLogger("tapegrade")
 
 ROOT = Path(__file__).resolve().parent.parent
-MAX_WORKER_FAILURES = 3
+MAX_WORKER_FAILURES = 5
 HIDDEN_SEED = 20261203
 OWN_TESTS_S = 60
+
+
+def sentence(error: WorkerError) -> str:
+    """A worker failure as one sentence for the report."""
+    text = str(error)
+    if text.startswith("not run"):
+        return text[0].upper() + text[1:] + "."
+    return f"The submission's code {text}."
 
 
 @dataclass
@@ -141,12 +149,17 @@ class GradingSession:
         self.mapping: dict = {}
         self.autograd_used = False
         self._loading = worker is not None
+        self.import_failure = ""
+        self.broken: dict[str, str] = {}
+        """Layer types whose cases hung or crashed the worker, with what happened."""
         self._results: dict[str, dict] = {}
         self._hidden: list[dict] | None = None
 
     # The worker
 
     def _spawn(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
         self.worker = start_worker(self.submission, self.options)
         self._loading = True
 
@@ -160,6 +173,8 @@ class GradingSession:
 
         Raises WorkerError with a plain sentence when the worker could not answer.
         """
+        if self.import_failure:
+            raise WorkerError(f"not run: the submission's code {self.import_failure}")
         if len(self.failures) >= MAX_WORKER_FAILURES:
             raise WorkerError(f"not run: the submission's code already failed "
                               f"{len(self.failures)} times ({self.failures[-1]})")
@@ -167,6 +182,12 @@ class GradingSession:
             if self.worker is None or not self.worker.alive:
                 self._spawn()
             self._finish_loading()
+        except WorkerError as error:
+            # Importing is the same every time: once it kills the worker, stop trying.
+            self.import_failure = f"{error} (during import)"
+            self.failures.append(self.import_failure)
+            raise WorkerError(self.import_failure) from None
+        try:
             answer = self.worker.request(payload, timeout)
         except WorkerError as error:
             self.failures.append(str(error))
@@ -178,6 +199,18 @@ class GradingSession:
             raise WorkerError(f"the worker could not do {payload['op']}: {answer['error']}")
         return answer
 
+    def _once(self, key: str, payload: dict, timeout: float | None = None) -> dict:
+        """The worker's result for ``payload``, asked once; a failure is remembered too."""
+        if key not in self._results:
+            try:
+                self._results[key] = self.ask(payload, timeout)["result"]
+            except WorkerError as error:
+                self._results[key] = error
+        outcome = self._results[key]
+        if isinstance(outcome, WorkerError):
+            raise outcome
+        return outcome
+
     def printed(self) -> str:
         return self.worker.printed() if self.worker else ""
 
@@ -188,40 +221,52 @@ class GradingSession:
     # Cases
 
     def run_case(self, spec: dict) -> dict:
-        """The worker's result for a case (computed once, then reused by every check)."""
+        """The worker's result for a case (computed once, then reused by every check).
+
+        A case whose layer types include one that hung or crashed the worker before is
+        not run again: it would cost another time-out for the same fault.
+        """
         # At the forward stage nothing past forward is run: backward may still be a stub.
         stage = "forward" if self.options.stage == "forward" else spec["stage"]
-        key = f"{spec['name']}@{stage}"
-        if key not in self._results:
-            case = dict(strip_expected(spec), stage=stage)
-            answer = self.ask({"op": "run_case", "case": case, "dtype": self.options.dtype,
+        kinds = {layer["type"] for layer in spec["layers"]}
+        culprits = sorted(kinds & set(self.broken))
+        if culprits:
+            raise WorkerError(f"not run: {culprits[0]} {self.broken[culprits[0]]} earlier")
+        case = dict(strip_expected(spec), stage=stage)
+        try:
+            return self._once(f"{spec['name']}@{stage}",
+                              {"op": "run_case", "case": case, "dtype": self.options.dtype,
                                "device": self.options.device})
-            self._results[key] = answer["result"]
-        return self._results[key]
+        except WorkerError as error:
+            if not str(error).startswith("not run"):
+                for kind in (kinds - {"Input"}) or kinds:
+                    self.broken.setdefault(kind, str(error))
+            raise
 
     def check_case(self, spec: dict, phases: tuple[str, ...]) -> CaseVerdict:
         try:
             result = self.run_case(spec)
         except WorkerError as error:
-            return CaseVerdict(passed=False, error=f"The submission {error}.")
+            return CaseVerdict(passed=False, error=sentence(error))
         return judge(spec, result, phases)
 
     def probe(self, name: str) -> dict:
-        key = f"probe:{name}"
-        if key not in self._results:
-            self._results[key] = self.ask({"op": "probe", "name": name,
-                                           "device": self.options.device})["result"]
-        return self._results[key]
+        return self._once(f"probe:{name}", {"op": "probe", "name": name,
+                                            "device": self.options.device})
 
     def own_tests(self) -> dict:
-        key = "own-tests"
-        if key not in self._results:
-            limit = OWN_TESTS_S
-            self._results[key] = self.ask(
-                {"op": "run_tests", "files": self.submission.test_files, "timeout": limit},
-                timeout=limit + 10 + self.options.limits.start_s,
-            )["result"] if self.submission.test_files else {"tests": [], "output": ""}
-        return self._results[key]
+        if not self.submission.test_files:
+            return {"tests": [], "output": ""}
+        return self._once("own-tests",
+                          {"op": "run_tests", "files": self.submission.test_files,
+                           "timeout": OWN_TESTS_S},
+                          timeout=OWN_TESTS_S + 10 + self.options.limits.start_s)
+
+    @property
+    def own_tests_result(self) -> dict:
+        """The own tests' result if they ran, else {}."""
+        outcome = self._results.get("own-tests", {})
+        return outcome if isinstance(outcome, dict) else {}
 
     def fixture_cases(self, layers: bool, stage: str | None = None) -> list[Case]:
         """Fixture cases of single layers (``layers``) or of networks, optionally one stage."""

@@ -3,7 +3,8 @@
 import pytest
 
 from graders.compare import decode
-from graders.session import CaseVerdict
+from graders.sandbox import WorkerError
+from graders.session import CaseVerdict, sentence
 from graders.worker.probes import PROBE_KINDS
 from helpers import conclude, observed, value_verdict
 
@@ -115,15 +116,19 @@ def check_own_tests_pass(grading, record):
             outcome = grading.own_tests()
             tests = outcome["tests"]
             failed = [t for t in tests if t["outcome"] != "passed"]
-            if not tests:
+            replaced = outcome.get("replaced", [])
+            if replaced:
+                error = ("your code replaced " + ", ".join(replaced) + ", which decide whether "
+                         "a test passes; its test results cannot count")
+            elif not tests:
                 error = "no test ran: " + outcome.get("summary", "none was collected")
             elif failed:
                 error = f"{len(failed)} of {len(tests)} failed: " + \
                     ", ".join(t["name"] for t in failed[:10])
             else:
                 error = ""
-            verdict = CaseVerdict(bool(tests) and not failed, error=error)
-        except Exception as error:
-            verdict = CaseVerdict(False, error=f"The submission {error}.")
+            verdict = CaseVerdict(bool(tests) and not failed and not replaced, error=error)
+        except WorkerError as error:
+            verdict = CaseVerdict(False, error=sentence(error))
     conclude(record, verdict, case="own tests pass")
 

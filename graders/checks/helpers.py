@@ -1,7 +1,7 @@
 """What the check files share: turning observations into verdicts and recording them."""
 
 from graders.compare import compare
-from graders.session import CaseVerdict
+from graders.session import CaseVerdict, sentence
 from graders.sandbox import WorkerError
 
 
@@ -21,7 +21,7 @@ def observed(grading, probe: str, key: str):
     try:
         observations = grading.probe(probe)
     except WorkerError as error:
-        return None, CaseVerdict(False, error=f"The submission {error}.")
+        return None, CaseVerdict(False, error=sentence(error))
     value = observations.get(key)
     if value is None:
         return None, CaseVerdict(False, error="not reached: an earlier step of the same "

@@ -24,11 +24,13 @@ def encode(value):
     of theirs runs; the ``autograd`` flag records a value that carries a graph.
     """
     if isinstance(value, torch.Tensor):
-        tensor = value.as_subclass(torch.Tensor) if type(value) is not torch.Tensor else value
-        autograd = bool(tensor.requires_grad or tensor.grad_fn is not None)
-        plain = tensor.detach().to(device="cpu", dtype=torch.float64)
-        return {"shape": list(plain.shape), "data": plain.reshape(-1).tolist(),
-                "autograd": autograd}
+        # No __torch_function__ of a subclass may run while the value is read.
+        with torch._C.DisableTorchFunction():
+            tensor = torch.Tensor.as_subclass(value, torch.Tensor)
+            autograd = bool(tensor.requires_grad or tensor.grad_fn is not None)
+            plain = tensor.detach().to(device="cpu", dtype=torch.float64).clone()
+            return {"shape": list(plain.shape), "data": plain.reshape(-1).tolist(),
+                    "autograd": autograd}
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"shape": [], "data": [float(value)], "autograd": False}
     raise TypeError(f"expected a torch tensor, got {type(value).__name__}")
@@ -41,7 +43,10 @@ def describe_error(phase, error):
     place = f" ({where.filename.rsplit('/', 1)[-1]}, line {where.lineno}, in {where.name})" \
         if where else ""
     kind = "mapping" if isinstance(error, MappingError) else type(error).__name__
-    return {"phase": phase, "type": kind, "message": f"{error}"[:2000], "where": place}
+    message = f"{error}"[:2000]
+    if isinstance(error, MemoryError) or "can't allocate memory" in message:
+        message = "tried to use more memory than the grader allows: " + message[:300]
+    return {"phase": phase, "type": kind, "message": message, "where": place}
 
 
 def _read(result, section, name, getter, layer):

@@ -4,6 +4,8 @@ The tests run in a forked child of the worker: torch is already imported there, 
 whatever the tests change (modules, patches, globals) disappears with the child.
 """
 
+import importlib
+import json
 import os
 import signal
 import sys
@@ -13,14 +15,57 @@ import xml.etree.ElementTree as ElementTree
 
 OUTPUT_CHARS = 20000
 
+# What a test run must not replace: the tools that decide whether a test passed.
+GUARDED = ("unittest.case:TestCase.assertEqual", "unittest.case:TestCase.assertTrue",
+           "unittest.case:TestCase.assertAlmostEqual", "unittest.case:TestCase.run",
+           "numpy.testing:assert_allclose", "numpy.testing:assert_array_equal",
+           "numpy.testing:assert_array_almost_equal", "numpy:allclose",
+           "torch:allclose", "torch:equal", "torch.testing:assert_close", "builtins:isinstance")
 
-def run(files, timeout):
-    """Run ``files`` with pytest in a forked child; one record per test, and the output."""
+
+def _lookup(target):
+    module, _, path = target.partition(":")
+    value = importlib.import_module(module)
+    for name in path.split("."):
+        value = getattr(value, name)
+    return value
+
+
+def snapshot():
+    """The objects behind GUARDED now; call it before any student code runs."""
+    found = {}
+    for target in GUARDED:
+        try:
+            found[target] = _lookup(target)
+        except (ImportError, AttributeError):
+            continue
+    return found
+
+
+def replaced(originals):
+    """The GUARDED names that no longer point to their original objects."""
+    changed = []
+    for target, original in (originals or {}).items():
+        try:
+            if _lookup(target) is not original:
+                changed.append(target.replace(":", "."))
+        except (ImportError, AttributeError):
+            changed.append(target.replace(":", "."))
+    return changed
+
+
+def run(files, timeout, originals=None):
+    """Run ``files`` with pytest in a forked child; one record per test, and the output.
+
+    ``originals`` is the ``snapshot()`` taken before the submission was imported; the result
+    lists what of it the submission or its tests replaced (nothing when it is None).
+    """
     folder = tempfile.mkdtemp()
     report, log = os.path.join(folder, "junit.xml"), os.path.join(folder, "output.txt")
+    tampering = os.path.join(folder, "replaced.json")
     child = os.fork()
     if child == 0:
-        _child(files, report, log)
+        _child(files, report, log, originals, tampering)
     deadline = time.monotonic() + timeout
     finished = False
     while time.monotonic() < deadline:
@@ -37,11 +82,16 @@ def run(files, timeout):
         return {"tests": [], "output": output,
                 "summary": f"the tests did not finish within {timeout} s"}
     lines = [line for line in output.splitlines() if line.strip()]
-    return {"tests": _read_junit(report), "output": output,
+    try:
+        with open(tampering) as stream:
+            changed = json.load(stream)
+    except (OSError, ValueError):
+        changed = ["the record of replaced test tools (missing)"]
+    return {"tests": _read_junit(report), "output": output, "replaced": changed,
             "summary": lines[-1] if lines else "no output"}
 
 
-def _child(files, report, log):
+def _child(files, report, log, originals, tampering):
     """In the forked child: run pytest with its output in ``log``, then exit at once."""
     code = 1
     try:
@@ -53,8 +103,16 @@ def _child(files, report, log):
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         import pytest
 
-        code = pytest.main(["-q", "--tb=short", "-p", "no:cacheprovider", "--rootdir", os.getcwd(),
-                            "-o", "addopts=", "--junitxml", report, *files])
+        # The submission's own conftest.py and pytest.ini are not used: they could rewrite
+        # the outcome of its tests.
+        settings = os.path.join(os.path.dirname(report), "pytest.ini")
+        with open(settings, "w") as stream:
+            stream.write("[pytest]\n")
+        code = pytest.main(["-q", "--tb=short", "-p", "no:cacheprovider", "--noconftest",
+                            "-c", settings, "--rootdir", os.getcwd(), "--junitxml", report,
+                            *files])
+        with open(tampering, "w") as stream:
+            json.dump(replaced(originals), stream)
     except BaseException:  # the child must never return into the worker's loop
         pass
     finally:
