@@ -61,6 +61,11 @@ def _walk(root: Path, depth: int = 3):
             yield Path(current) / name
 
 
+def printable(path: Path | str) -> str:
+    """A path as text that can be written anywhere: bytes that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def file_hashes(root: Path) -> dict[str, str]:
     """sha256 of every regular file under ``root`` (links are recorded, not followed)."""
     hashes = {}
@@ -68,9 +73,9 @@ def file_hashes(root: Path) -> dict[str, str]:
         dirs.sort()
         for name in sorted(files):
             path = Path(current) / name
-            relative = os.fsdecode(path.relative_to(root))
+            relative = printable(path.relative_to(root))
             if path.is_symlink():
-                hashes[relative] = "symlink -> " + os.fsdecode(os.readlink(path))
+                hashes[relative] = "symlink -> " + printable(os.readlink(path))
                 continue
             digest = hashlib.sha256()
             with open(path, "rb") as stream:
@@ -141,7 +146,8 @@ def load_submission(path: Path, config: Path | None = None) -> Submission:
         raise IntakeError(f"{path}: not a folder; give the folder holding network.py and "
                           f"layers.py (or a notebook)")
     scratch = Path(tempfile.mkdtemp(prefix="tapegrade-submission-"))
-    submission = Submission(name=path.resolve().name, path=path, code_dir=None, scratch=scratch)
+    submission = Submission(name=printable(path.resolve().name), path=path, code_dir=None,
+                            scratch=scratch)
     submission.hashes = file_hashes(path)
 
     code_dir = _find_code_dir(path)
@@ -151,15 +157,18 @@ def load_submission(path: Path, config: Path | None = None) -> Submission:
     submission.code_dir = code_dir
     if code_dir is not None and code_dir != path:
         submission.notes.append(f"the code was found one folder down, in "
-                                f"{os.fsdecode(code_dir.relative_to(path))}/")
+                                f"{printable(code_dir.relative_to(path))}/")
     if code_dir is None:
+        for link in (path / name for name in LIBRARY_FILES):
+            if link.is_symlink():
+                submission.notes.append(f"{link.name} is a symbolic link; it was not followed")
         submission.notes.append(
             "no network.py, layers.py or layer.py was found, nor a notebook; put them at the "
             "top of the submission (or one folder down)")
         return submission
 
     for source in _walk(code_dir, depth=1):
-        name = os.fsdecode(source.name)
+        name = printable(source.name)
         if not name.isascii() or not name.isprintable():
             submission.notes.append(f"the file name {name!r} is not plain text; it was skipped")
             continue

@@ -214,7 +214,8 @@ class Worker:
         self._answers = []
         self._answer_ready = threading.Condition()
         threading.Thread(target=self._read_answers, daemon=True).start()
-        threading.Thread(target=self._read_output, daemon=True).start()
+        self._output_reader = threading.Thread(target=self._read_output, daemon=True)
+        self._output_reader.start()
         self._started = time.monotonic()
         self._answered = False
 
@@ -310,6 +311,9 @@ class Worker:
             except (ProcessLookupError, PermissionError):
                 pass
             self.process.wait(timeout=10)
+        if self.process is not None:
+            # Everything the worker printed has arrived once its stderr is closed.
+            self._output_reader.join(timeout=5)
         if self.group is not None:
             _remove_group(self.group)
             self.group = None

@@ -23,7 +23,8 @@ log = logging.getLogger("tapegrade")
 ROOT = Path(__file__).resolve().parent.parent
 MAX_WORKER_FAILURES = 5
 HIDDEN_SEED = 20261203
-OWN_TESTS_S = 60
+OWN_TESTS_CALLS = 3
+"""The student's own tests may take as long as this many checks."""
 
 
 def sentence(error: WorkerError) -> str:
@@ -154,6 +155,7 @@ class GradingSession:
         """Layer types whose cases hung or crashed the worker, with what happened."""
         self._results: dict[str, dict] = {}
         self._hidden: list[dict] | None = None
+        self._test_grading = None
 
     # The worker
 
@@ -214,6 +216,11 @@ class GradingSession:
     def printed(self) -> str:
         return self.worker.printed() if self.worker else ""
 
+    def stop(self) -> None:
+        """Stop the worker; what it printed and every result stay readable."""
+        if self.worker is not None:
+            self.worker.close_process()
+
     def close(self) -> None:
         if self.worker is not None:
             self.worker.close()
@@ -254,13 +261,32 @@ class GradingSession:
         return self._once(f"probe:{name}", {"op": "probe", "name": name,
                                             "device": self.options.device})
 
+    def training(self) -> dict:
+        """The worker's account of the training experiment (see graders/training.py)."""
+        from .training import plan, settings
+
+        experiment, _ = settings()
+        return self._once("training",
+                          {"op": "train", "experiment": plan(experiment).request,
+                           "dtype": self.options.dtype, "device": self.options.device},
+                          timeout=experiment.budget_s + self.options.limits.call_s)
+
     def own_tests(self) -> dict:
         if not self.submission.test_files:
             return {"tests": [], "output": ""}
+        limit = OWN_TESTS_CALLS * self.options.limits.call_s
         return self._once("own-tests",
                           {"op": "run_tests", "files": self.submission.test_files,
-                           "timeout": OWN_TESTS_S},
-                          timeout=OWN_TESTS_S + 10 + self.options.limits.start_s)
+                           "timeout": limit},
+                          timeout=limit + 10)
+
+    def test_grading(self):
+        """The student's tests judged on the wheat, the chaffs and mutants of their code."""
+        if self._test_grading is None:
+            from .testjudge import grade_tests
+
+            self._test_grading = grade_tests(self)
+        return self._test_grading
 
     @property
     def own_tests_result(self) -> dict:

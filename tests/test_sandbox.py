@@ -50,11 +50,9 @@ PROBE = f"""
 @needs_bwrap
 def test_sandbox_hides_graders_fixtures_reference_and_network(tmp_path):
     worker, answer = load(tmp_path, PROBE, sandbox=True)
-    try:
-        assert answer["load"]["errors"] == {}
-        printed = worker.printed()
-    finally:
-        worker.close()
+    worker.close()
+    assert answer["load"]["errors"] == {}
+    printed = worker.printed()
     for line in ("FIXTURES False", "REFERENCE False", "GRADERS False", "NETWORK False"):
         assert line in printed
     for outside in (ROOT / "escaped.txt", Path("/tmp/escaped.txt"), Path("/escaped.txt")):
@@ -64,11 +62,9 @@ def test_sandbox_hides_graders_fixtures_reference_and_network(tmp_path):
 def test_without_bubblewrap_the_worker_still_runs_apart(tmp_path):
     worker, answer = load(tmp_path, "import os\nPID = os.getpid()\nprint('child', PID)\n",
                           sandbox=False)
-    try:
-        assert answer["load"]["modules"] == ["layers"]
-        assert "child" in worker.printed()
-    finally:
-        worker.close()
+    worker.close()
+    assert answer["load"]["modules"] == ["layers"]
+    assert "child" in worker.printed()
 
 
 @pytest.mark.parametrize("sandbox", [pytest.param(True, marks=needs_bwrap), False])
@@ -128,7 +124,5 @@ def test_a_huge_allocation_fails_inside_the_worker(tmp_path):
             print("REFUSED", type(error).__name__)
     """
     worker, answer = load(tmp_path, source)
-    try:
-        assert "REFUSED" in worker.printed()
-    finally:
-        worker.close()
+    worker.close()
+    assert "REFUSED" in worker.printed()

@@ -1,0 +1,4 @@
+def _forever(self):
+    while True:
+        pass
+Linear.forward = _forever

@@ -1,0 +1,1 @@
+import tensorflow_that_is_not_installed

@@ -1,0 +1,3 @@
+print("SITECUSTOMIZE RAN")
+import builtins
+builtins.abs = lambda x: 0

@@ -1,0 +1,4 @@
+_Linear = Linear
+class Linear(_Linear):
+    def __init__(self):
+        pass
