@@ -4,9 +4,11 @@ The submission's own files are only ever read: hashed, copied, or parsed as note
 """
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
+import tokenize
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,18 +210,31 @@ def load_submission(path: Path, config: Path | None = None) -> Submission:
 AUTOGRAD_MARKS = ("torch.autograd", "requires_grad", "autograd.grad", ".retain_grad(")
 
 
+def _code_lines(text: str) -> dict[int, str]:
+    """Each line's code without its strings and comments (docstrings may name autograd)."""
+    lines: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type not in (tokenize.STRING, tokenize.COMMENT):
+                lines[token.start[0]] = lines.get(token.start[0], "") + token.string
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return lines
+
+
 def autograd_mentions(scratch: Path) -> list[str]:
     """A note for each library file line that uses torch.autograd, which the lab forbids."""
     notes = []
     for path in sorted(scratch.glob("*.py")):
         if _is_test_file(path.name):
             continue
-        text = path.read_bytes().decode("utf-8", "replace")
-        for number, line in enumerate(text.splitlines(), 1):
-            code = line.split("#", 1)[0]
+        text = path.read_bytes().decode("utf-8-sig", "replace")
+        source = text.splitlines()
+        for number, code in sorted(_code_lines(text).items()):
             if any(mark in code for mark in AUTOGRAD_MARKS):
+                line = source[number - 1].strip() if number <= len(source) else code
                 notes.append(f"{path.name}, line {number} uses torch.autograd, which the lab "
-                             f"forbids: {line.strip()[:120]}")
+                             f"forbids: {line[:120]}")
     return notes
 
 

@@ -108,12 +108,15 @@ def _set_limits(limits: Limits, cap_memory: bool, group: Path | None):
             (group / "cgroup.procs").write_text(str(os.getpid()))
         if cap_memory:
             memory = limits.memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            except (ValueError, OSError):
+                pass  # NOTE: macOS refuses an address-space limit; the others still hold.
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s))
         size = limits.file_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if group is None:
+        if group is None and Path("/proc").is_dir():
             running = _task_count()
             resource.setrlimit(resource.RLIMIT_NPROC, (running + limits.processes,) * 2)
     return apply
