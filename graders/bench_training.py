@@ -1,26 +1,32 @@
 """Training speed: the reference tape against torch.nn + torch.autograd on the same work.
 
-Both train the same network (features -> hidden ReLU -> classes, softmax cross-entropy plus
-lam * ||W1||^2) from the same initial weights on the same batches with plain gradient descent.
-Each run is a fresh process, so that its peak memory is its own; the reference and torch
-alternate, so that a busy machine slows both alike. The losses of the two are compared at the
-end: a ratio is only worth printing when both did the same computation.
+All of them train the same network (features -> hidden ReLU -> classes, softmax
+cross-entropy plus lam * ||W1||^2) from the same initial weights on the same batches with
+plain gradient descent, and must end at the same loss. Each run is a fresh process, so that
+its peak memory is its own; the implementations take turns, so that a busy machine slows
+them alike. On the CPU every run uses the same number of threads (``--threads``, default 1:
+on a shared machine a second thread mostly measures the neighbours).
+
+The tape computes dJ/d input for every input, the data included (the lab's contract); plain
+torch.nn does not compute the data's grad. "torch+dx" is torch.nn asked for it too: the
+same arithmetic as the tape.
 
 Run it alone with ``python -m graders.bench_training [--runs N] [--device cpu|cuda]``.
 """
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPLEMENTATIONS = ("reference", "torch")
+IMPLEMENTATIONS = ("reference", "torch", "torch+dx")
+HEADING = ("Training: the reference tape vs torch.nn + torch.autograd, on {device} (goal: "
+           "reference/torch <= 0.9x small, <= 1.05x large)")
 
 
 @dataclass(frozen=True)
@@ -54,17 +60,20 @@ class Run:
     """What one process measured."""
 
     epoch_s: float
-    """Median seconds of one epoch over the timed epochs."""
-    peak_mb: float
-    """Peak memory of training, in MiB, above what was in use before it."""
+    """Median wall-clock seconds of one epoch over the timed epochs."""
+    epoch_cpu_s: float
+    """Median CPU seconds of the process for one epoch: what a busy machine disturbs less."""
+    peak_mib: float
+    """Peak memory of training, above what was in use before it (see worker's Memory)."""
     final_loss: float
-    """The mean loss of the last epoch: both implementations must agree on it."""
+    """The mean J of the last epoch: every implementation must reach the same."""
 
 
 def problem(size: Size, device: str):
-    """Seeded data, initial weights and batch order, the same for both implementations.
+    """Seeded data, initial weights and batch orders, the same for every implementation.
 
-    Returns (x, labels, weights, batches): x is (features, m) with samples as columns.
+    Returns (x, labels, weights, orders): x is (features, m) with samples as columns, and
+    each order is an epoch's batches as rows of column indices.
     """
     import torch
 
@@ -82,18 +91,20 @@ def problem(size: Size, device: str):
         * (2 / size.hidden) ** 0.5,
         "b2": torch.zeros(size.classes, 1),
     }
-    batches = [torch.randperm(m, generator=generator).reshape(size.batches, size.batch)
-               for _ in range(size.epochs + 1)]
-    move = {name: value.to(device) for name, value in weights.items()}
-    return x.to(device), labels.to(device), move, [b.to(device) for b in batches]
+    orders = [torch.randperm(m, generator=generator).reshape(size.batches, size.batch)
+              for _ in range(size.epochs + 1)]
+    return (x.to(device), labels.to(device),
+            {name: value.to(device) for name, value in weights.items()},
+            [order.to(device) for order in orders])
 
 
 def reference_trainer(size: Size, device: str):
-    """One epoch of the reference tape, as a function of the epoch's batch order."""
+    """(batches, epoch) of the reference tape: an epoch's batches cut from its order, and
+    one epoch of training on them, which returns its mean J."""
     import torch
 
     sys.path.insert(0, str(ROOT / "reference"))
-    from layers import Input, Linear, ReLU, Regularization, Softmax, Sum
+    from layers import Input, Linear, Regularization, ReLU, Softmax, Sum
     from network import Network
 
     x_all, labels, weights, _ = problem(size, device)
@@ -105,31 +116,38 @@ def reference_trainer(size: Size, device: str):
     params = {name: Input(tuple(value.shape), train=True) for name, value in weights.items()}
     for name, value in weights.items():
         params[name].set(value)
-    hidden = ReLU(Linear(x, params["W1"], params["b1"]))
-    scores = Linear(hidden, params["W2"], params["b2"])
+    hidden = Linear(x, params["W1"], params["b1"])
+    active = ReLU(hidden)
+    scores = Linear(active, params["W2"], params["b2"])
     loss = Softmax(scores, y)
-    objective = Sum(loss, Regularization(params["W1"], LAM))
+    penalty = Regularization(params["W1"], LAM)
+    objective = Sum(loss, penalty)
     net = Network()
     net.set_input(x)
-    for layer in (y, *params.values(), hidden.inputs[0], hidden, scores, loss,
-                  *objective.inputs[1:], objective):
+    for layer in (y, *params.values(), hidden, active, scores, loss, penalty, objective):
         net.add(layer)
     net.set_output(objective)
 
-    def epoch(order):
+    def batches(order):
+        return [(x_all[:, columns], y_all[:, columns]) for columns in order]
+
+    def epoch(batches):
         total = 0.0
-        for columns in order:
-            y.set(y_all[:, columns])
-            total += float(net.forward(x_all[:, columns]))
+        for x_batch, y_batch in batches:
+            y.set(y_batch)
+            total += float(net.forward(x_batch))
             net.backward()
             net.step(STEP_SIZE)
-        return total / len(order)
+        return total / len(batches)
 
-    return epoch
+    return batches, epoch
 
 
-def torch_trainer(size: Size, device: str):
-    """One epoch of torch.nn with torch.autograd and torch.optim.SGD, samples as rows."""
+def torch_trainer(size: Size, device: str, data_grad: bool = False):
+    """(batches, epoch) of torch.nn with torch.autograd and torch.optim.SGD, samples as rows.
+
+    With ``data_grad`` the batch asks for its grad too, as the tape computes it.
+    """
     import torch
     from torch import nn
 
@@ -146,75 +164,80 @@ def torch_trainer(size: Size, device: str):
     optimizer = torch.optim.SGD(model.parameters(), lr=STEP_SIZE)
     first = model[0].weight
 
-    def epoch(order):
+    def batches(order):
+        return [(rows[columns], labels[columns]) for columns in order]
+
+    def epoch(batches):
         total = 0.0
-        for columns in order:
+        for x_batch, label_batch in batches:
             optimizer.zero_grad(set_to_none=True)
-            loss = cross_entropy(model(rows[columns]), labels[columns])
-            loss = loss + LAM * (first * first).sum()
+            # A fresh view each step, so that the data's grad goes with it.
+            x_batch = x_batch.detach().requires_grad_(data_grad)
+            loss = cross_entropy(model(x_batch), label_batch) + LAM * (first * first).sum()
             loss.backward()
             optimizer.step()
-            total += float(loss)
-        return total / len(order)
+            total += loss.item()
+        return total / len(batches)
 
-    return epoch
+    return batches, epoch
 
 
 def measure(implementation: str, size: Size, device: str) -> Run:
-    """Train one warm-up epoch and ``size.epochs`` timed ones in this process."""
+    """Train one warm-up epoch and ``size.epochs`` timed ones in this process.
+
+    The batches are cut before the clock starts, each in its library's layout (columns for
+    the tape, rows for torch.nn), so that only training is timed.
+    """
     import torch
 
-    cuda = device == "cuda"
-    trainer = (reference_trainer if implementation == "reference" else torch_trainer)(size, device)
-    orders = problem(size, device)[3]
+    from .worker.training import Memory
 
-    trainer(orders[0])
-    if cuda:
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        before = torch.cuda.memory_allocated()
+    if implementation == "reference":
+        batches, trainer = reference_trainer(size, device)
     else:
-        before = _resident_bytes()
-    times, loss = [], 0.0
-    for order in orders[1:]:
-        started = time.perf_counter()
-        loss = trainer(order)
+        batches, trainer = torch_trainer(size, device, implementation == "torch+dx")
+    epochs = [batches(order) for order in problem(size, device)[3]]
+    cuda = device == "cuda"
+
+    memory = Memory(device)
+    trainer(epochs[0])
+    times, cpu_times, loss = [], [], 0.0
+    for epoch in epochs[1:]:
+        started, cpu = time.perf_counter(), time.process_time()
+        loss = trainer(epoch)
         if cuda:
             torch.cuda.synchronize()
         times.append(time.perf_counter() - started)
-    if cuda:
-        peak = torch.cuda.max_memory_allocated() - before
-    else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
-    return Run(statistics.median(times), max(peak, 0) / 2**20, loss)
+        cpu_times.append(time.process_time() - cpu)
+    return Run(statistics.median(times), statistics.median(cpu_times), memory.peak_mib(), loss)
 
 
-def _resident_bytes() -> int:
-    """The resident memory of this process now (Linux)."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * resource.getpagesize()
-
-
-def run_child(implementation: str, size_name: str, device: str) -> Run:
+def run_child(implementation: str, size_name: str, device: str, threads: int) -> Run:
     """``measure`` in a fresh process, so that each run's peak memory is its own."""
     done = subprocess.run(
         [sys.executable, "-m", "graders.bench_training", "--child", implementation, size_name,
-         "--device", device], cwd=ROOT, capture_output=True, text=True, check=False)
+         "--device", device, "--threads", str(threads)],
+        cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the {implementation} run at size {size_name} failed:\n"
                            f"{done.stderr[-2000:]}")
     return Run(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def compare_sizes(runs: int, device: str, sizes: tuple[str, ...] = tuple(SIZES)
+def compare_sizes(runs: int, device: str, threads: int, sizes: tuple[str, ...] = tuple(SIZES)
                   ) -> dict[str, dict[str, list[Run]]]:
-    """``runs`` fresh runs of each implementation at each size, alternating."""
+    """``runs`` fresh runs of each implementation at each size, taking turns."""
     results = {name: {impl: [] for impl in IMPLEMENTATIONS} for name in sizes}
     for name in sizes:
         for _ in range(runs):
             for implementation in IMPLEMENTATIONS:
-                results[name][implementation].append(run_child(implementation, name, device))
+                results[name][implementation].append(
+                    run_child(implementation, name, device, threads))
     return results
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b > 0 else "n/a"
 
 
 def report(results: dict[str, dict[str, list[Run]]]) -> list[str]:
@@ -225,45 +248,56 @@ def report(results: dict[str, dict[str, list[Run]]]) -> list[str]:
         rows.append(f"{name}: {size.label()}, {size.batches} batches per epoch")
         medians = {}
         for implementation, found in by_impl.items():
-            epoch = [r.epoch_s * 1000 for r in found]
-            peak = statistics.median(r.peak_mb for r in found)
-            medians[implementation] = (statistics.median(epoch), peak)
-            rows.append(f"  {implementation:<10} {medians[implementation][0]:8.2f} ms/epoch "
-                        f"(min {min(epoch):.2f}, max {max(epoch):.2f}, n={len(epoch)})   "
-                        f"peak {peak:7.1f} MiB")
-        (ref_ms, ref_mb), (torch_ms, torch_mb) = medians["reference"], medians["torch"]
-        memory = f"{ref_mb / torch_mb:.2f}x" if torch_mb > 0 else "n/a (torch peak 0)"
-        rows.append(f"  reference / torch: time {ref_ms / torch_ms:.2f}x, memory {memory}")
+            wall = [r.epoch_s * 1000 for r in found]
+            cpu = [r.epoch_cpu_s * 1000 for r in found]
+            peaks = [r.peak_mib for r in found]
+            medians[implementation] = [statistics.median(v) for v in (wall, cpu, peaks)]
+            rows.append(f"  {implementation:<9} {medians[implementation][0]:8.2f} ms/epoch "
+                        f"(min {min(wall):.2f}, max {max(wall):.2f}, n={len(wall)}), CPU "
+                        f"{medians[implementation][1]:.2f} ms   peak "
+                        f"{medians[implementation][2]:.2f} MiB (min {min(peaks):.2f}, max "
+                        f"{max(peaks):.2f})")
+        ms, cpu_ms, mib = medians["reference"]
+        for other in IMPLEMENTATIONS[1:]:
+            theirs = medians[other]
+            rows.append(f"  reference / {other:<9} time {_ratio(ms, theirs[0])} (CPU "
+                        f"{_ratio(cpu_ms, theirs[1])}), peak memory {_ratio(mib, theirs[2])}")
         losses = [r.final_loss for found in by_impl.values() for r in found]
         spread = max(losses) - min(losses)
-        agree = "agree" if spread <= 1e-3 * max(abs(v) for v in losses) else "DISAGREE"
-        rows.append(f"  final loss {statistics.median(losses):.5f} in every run: {agree} "
-                    f"(spread {spread:.1e})")
+        agree = "the same" if spread <= 1e-4 * max(abs(v) for v in losses) else "DIFFERENT"
+        rows.append(f"  last epoch's mean J: {statistics.median(losses):.5f} in every run, "
+                    f"{agree} (spread {spread:.1e})")
     return rows
 
 
-def training_rows(runs: int, device: str = "cpu") -> list[str]:
-    """The training benchmark's lines, for graders/bench.py."""
-    return report(compare_sizes(runs, device))
+def training_rows(runs: int, device: str = "cpu", threads: int = 1,
+                  sizes: tuple[str, ...] = tuple(SIZES)) -> list[str]:
+    """The training benchmark's lines (after HEADING), as graders/bench.py prints them."""
+    setting = f"{runs} fresh runs of each, medians" + \
+        (f"; {threads} CPU thread(s) per run" if device == "cpu" else "")
+    return [setting] + report(compare_sizes(runs, device, threads, sizes))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m graders.bench_training")
     parser.add_argument("--runs", type=int, default=5, help="fresh runs per measurement")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--threads", type=int, default=1, help="torch's CPU threads (default 1)")
     parser.add_argument("--size", choices=tuple(SIZES), action="append",
                         help="only this size (may be repeated; default: all)")
     parser.add_argument("--child", nargs=2, metavar=("IMPLEMENTATION", "SIZE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
+        import torch
+
+        torch.set_num_threads(args.threads)
         implementation, size_name = args.child
-        run = measure(implementation, SIZES[size_name], args.device)
-        print(json.dumps(run.__dict__))
+        print(json.dumps(asdict(measure(implementation, SIZES[size_name], args.device))))
         return 0
-    sizes = tuple(args.size or SIZES)
-    for row in report(compare_sizes(args.runs, args.device, sizes)):
-        print(row)
+    print(HEADING.format(device=args.device))
+    for row in training_rows(args.runs, args.device, args.threads, tuple(args.size or SIZES)):
+        print("  " + row)
     return 0
 
 
