@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .intake import file_hashes, load_submission
 from .options import Options, start_worker
+from .public import absent_checks, handout, public_rubric, version
+from .public import notes as public_notes
 from .report import GradeReport, build_checks, gradescope_results, load_rubric, render_html
 from .sandbox import isolation_name
 
@@ -60,7 +62,7 @@ def _fingerprint(session) -> dict:
                          for name, digest in file_hashes(Path(folder)).items()
                          if name.endswith(".json")})
     return {
-        "grader commit": _grader_commit(),
+        "grader commit": version() or _grader_commit(),
         "python": platform.python_version(),
         "torch": torch.__version__,
         "device": session.options.device,
@@ -75,7 +77,13 @@ def run_checks(session, report_file: Path) -> dict:
     """Run the stage's checks in pytest; return pytest-json-report's report."""
     import pytest
 
-    arguments = [str(CHECKS / f"check_{session.options.stage}.py"), "-c",
+    # The student's tests are judged where the stage's rubric weighs them, never in the
+    # students' handout, which has no check_tests.py (graders/public.py).
+    judged = any(check["id"] == "tests-wheat"
+                 for check in load_rubric(session.options.stage)["check"])
+    tests = [str(CHECKS / "check_tests.py")] \
+        if judged and "tests-wheat" not in absent_checks() else []
+    arguments = [str(CHECKS / f"check_{session.options.stage}.py"), *tests, "-c",
                  str(CHECKS / "pytest.ini"), "--rootdir", str(CHECKS), "-p", "no:cacheprovider",
                  "-qq", "--no-header", "--assert=plain", "--json-report",
                  f"--json-report-file={report_file}", "--json-report-omit", "log", "streams"]
@@ -107,7 +115,7 @@ def _notes(session) -> list[str]:
     if session.worker is not None and not session.worker.sandbox:
         notes.append("Grading ran without bubblewrap: the isolation was weaker (a separate, "
                      "limited process only).")
-    return notes
+    return notes + public_notes(session.options.stage)
 
 
 def grade(path: Path, options: Options, out: Path, config: Path | None = None) -> GradeReport:
@@ -118,11 +126,14 @@ def grade(path: Path, options: Options, out: Path, config: Path | None = None) -
     from .session import GradingSession  # imports torch while the worker imports its own
 
     session = GradingSession(submission, options, worker)
-    rubric = load_rubric(options.stage)
+    rubric = public_rubric(load_rubric(options.stage))
     work = Path(tempfile.mkdtemp(prefix="tapegrade-report-"))
     try:
         raw = run_checks(session, work / "report.json")
         checks = build_checks(raw.get("tests", []), rubric)
+        judged = any(check["id"] == "tests-wheat" for check in rubric["check"])
+        test_grading = asdict(session.test_grading()) if judged and handout() is None else {}
+        session.stop()  # no request comes after this: what the worker printed is complete
         report = GradeReport(
             submission=submission.name, stage=options.stage, title=rubric["title"],
             score=round(sum(c.points for c in checks), 6),
@@ -130,6 +141,7 @@ def grade(path: Path, options: Options, out: Path, config: Path | None = None) -
             execution_time=time.monotonic() - started, checks=checks, notes=_notes(session),
             mapping=session.mapping, printed=session.printed(),
             own_tests=session.own_tests_result,
+            test_grading=test_grading,
             fingerprint=_fingerprint(session))
     finally:
         session.close()

@@ -20,6 +20,8 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     sandbox: bool | None = None
     """None: bubblewrap when installed."""
+    hide_chaffs: bool = False
+    """Hide the chaffs' misconceptions from the report (as the rubric's setting does too)."""
 
 
 def start_worker(submission: Submission, options: Options) -> Worker:

@@ -62,6 +62,8 @@ class GradeReport:
     """The end of what the student's code printed."""
     own_tests: dict = field(default_factory=dict)
     """The student's own tests run on their own code: tests and output."""
+    test_grading: dict = field(default_factory=dict)
+    """The student's tests on the wheat, the chaffs and mutants (testjudge.TestGrading)."""
     fingerprint: dict = field(default_factory=dict)
     """Submission file hashes, grader commit, fixture hashes, versions, device, isolation."""
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from graders.public import absent_checks
 from graders.session import SESSION_KEY
 
 PARAMETERS = {
@@ -13,6 +14,15 @@ PARAMETERS = {
     "hidden_case": lambda s: [c for c in s.hidden_cases() if "network" not in c],
     "hidden_network_case": lambda s: [c for c in s.hidden_cases() if "network" in c],
 }
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    """The students' handout leaves out the checks it cannot run (see graders/public.py)."""
+    marks = [mark for mark in getattr(obj, "pytestmark", []) if mark.name == "check"]
+    if marks and marks[0].args[0] in absent_checks():
+        return []
+    return None
 
 
 def _session(config):

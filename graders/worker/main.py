@@ -56,6 +56,17 @@ def main():
             elif op == "run_tests":
                 answer["result"] = owntests.run(request["files"], request.get("timeout", 60),
                                                 originals)
+            elif op == "grade_tests":
+                from .testpasses import grade_tests
+
+                answer["result"] = grade_tests(_fresh(library, Library), request)
+            elif op == "train":
+                from .training import run_training
+
+                answer["result"] = run_training(
+                    _fresh(library, Library), request["experiment"],
+                    dtype=getattr(torch, request.get("dtype", "float32")),
+                    device=_device(request.get("device", "cpu"), torch))
             elif op == "quit":
                 break
             else:
