@@ -110,3 +110,28 @@ def test_grading_an_attack_twice_gives_the_same_result(name, tmp_path):
 
 def test_the_corpus_covers_at_least_25_attacks():
     assert len(CASES) >= 25
+
+
+def test_a_batch_of_every_attack_and_the_reference_finishes(tmp_path):
+    from graders.batch import BatchOptions, grade_class
+    from graders.options import Options
+    from graders.sandbox import Limits
+
+    classroom = tmp_path / "class"
+    for case in CASES:
+        expected = tomllib.loads((case / "EXPECTED.toml").read_text())
+        if expected.get("needs_sandbox") and bubblewrap() is None:
+            continue
+        build(case, expected, classroom / case.name)
+    shutil.copytree(ROOT / "reference", classroom / "zz_reference",
+                    ignore=shutil.ignore_patterns("__pycache__", "client.py"))
+
+    run = grade_class(classroom, Options(limits=Limits(call_s=TIMEOUT_S)), tmp_path / "out",
+                      BatchOptions(jobs=2))
+
+    assert len(run.outcomes) == len(os.listdir(classroom))
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    scores = {row["key"]: row["score"] for row in summary["students"]}
+    assert scores["zz_reference"] == 50
+    for outcome in run.outcomes:
+        assert (tmp_path / "out" / "students" / outcome.key / "report.html").exists()
