@@ -109,9 +109,15 @@ def notebook_source(path: Path) -> str:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        lines = [line for line in cell.source.splitlines()
-                 if not line.lstrip().startswith(("%", "!"))]
-        parts.append("\n".join(lines))
+        source = cell.source
+        try:
+            compile(source, path.name, "exec")
+        except SyntaxError:
+            # IPython magics and shell lines are not Python; a line that only continues a
+            # statement, such as "% (a, b)" after a format string, compiles and stays.
+            source = "\n".join(line for line in source.splitlines()
+                               if not line.lstrip().startswith(("%", "!")))
+        parts.append(source)
     return "\n\n".join(parts) + "\n"
 
 

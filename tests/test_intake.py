@@ -111,3 +111,11 @@ def test_autograd_in_the_library_is_noted_with_its_line(tmp_path, loaded):
     notes = loaded(tmp_path).notes
     assert any(n.startswith("layers.py, line 3 uses torch.autograd") for n in notes)
     assert not any("test_layers.py" in n for n in notes)
+
+
+def test_a_percent_line_that_continues_a_statement_is_kept(tmp_path, loaded):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell('TEXT = ("%d and %d"\n        % (1, 2))')]
+    nbformat.write(notebook, tmp_path / "lab.ipynb")
+    submission = loaded(tmp_path)
+    assert "% (1, 2)" in (submission.scratch / "nb_lab.py").read_text()
