@@ -77,7 +77,7 @@ def run(files, timeout, originals=None):
     if not finished:
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
-    output = _tail(log)
+    output = tail(log)
     if not finished:
         return {"tests": [], "output": output,
                 "summary": f"the tests did not finish within {timeout} s"}
@@ -119,7 +119,8 @@ def _child(files, report, log, originals, tampering):
         os._exit(int(code) if isinstance(code, int) else 1)
 
 
-def _tail(path):
+def tail(path):
+    """The end of a text file (OUTPUT_CHARS at most), or '' when it cannot be read."""
     try:
         with open(path, "rb") as stream:
             stream.seek(0, os.SEEK_END)

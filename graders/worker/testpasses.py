@@ -24,8 +24,8 @@ import torch
 
 from . import mutation, variants, wheat
 from .cases import run_case
+from .owntests import tail
 
-OUTPUT_CHARS = 20000
 LAYER_KINDS = ("Linear", "ReLU", "MSELoss", "Regularization", "Softmax", "Sum")
 MUTATED = {"forward": ("forward",), "backward": ("forward", "backward")}
 
@@ -96,7 +96,7 @@ def grade_tests(library, request) -> dict:
         "wheat_collected": wheat_done["collected"], "wheat_errors": wheat_done["errors"],
         "own": own_pass, "wheat": wheat_done["passes"].get("wheat"),
         "chaffs": chaffs, "mutants": answered,
-        "output": _tail(logs["own"]), "seconds": round(time.monotonic() - started, 3),
+        "output": tail(logs["own"]), "seconds": round(time.monotonic() - started, 3),
     }
     shutil.rmtree(folder, ignore_errors=True)
     return answer
@@ -122,16 +122,6 @@ def _brief(result) -> dict:
                   if test["outcome"] not in ("passed", "not run")}
     return {"status": result["status"], "seconds": result["seconds"],
             "not_passed": not_passed, "probe": result.get("probe", {})}
-
-
-def _tail(path) -> str:
-    try:
-        with open(path, "rb") as stream:
-            stream.seek(0, os.SEEK_END)
-            stream.seek(max(0, stream.tell() - OUTPUT_CHARS))
-            return stream.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 # The wheat and the chaffs
