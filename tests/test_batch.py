@@ -176,7 +176,8 @@ def test_failures_are_grouped_under_the_misconception_the_comparison_named():
     message = ("output of s: largest difference 3.5 at index [], tolerance 1e-05 + "
                "0.0001·|expected|. The difference is a factor 0.5: λ/2 · ‖W‖² where the "
                "contract says λ · ‖W‖².")
-    assert failure_name(message) == ("λ/2 · ‖W‖² where the contract says λ · ‖W‖²", True)
+    expected = "λ/2 · ‖W‖² where the contract says λ · ‖W‖²"
+    assert failure_name(message) == (expected, True)
     plain = "output of t: shape (2, 2), expected (2, 1)"
     assert failure_name(plain) == ("output of t: shape (#, #), expected (#, #)", False)
 
